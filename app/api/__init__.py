@@ -1,0 +1,16 @@
+"""Thin HTTP layer: one blueprint module per domain, all under /api/v1."""
+from flask_smorest import Api
+
+
+def register_blueprints(app):
+    from app.api import auth, frameworks, operations, organizations, standards
+
+    api = Api(app, spec_kwargs={
+        "info": {"description": "Occupational standards, skill maps, equivalences and verifiable certificates."},
+        "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
+    })
+    for module in (auth, organizations, frameworks, standards):
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+    app.register_blueprint(operations.bp)
+    app.extensions["registry_api"] = api
+    return api

@@ -1,0 +1,1 @@
+"""Keys, signing and key encryption at rest. No Flask and no database in this package."""

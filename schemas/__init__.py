@@ -1,0 +1,1 @@
+"""Marshmallow schemas for the API. This package imports nothing from app/."""
