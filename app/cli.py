@@ -21,6 +21,10 @@ def command_session():
 
 
 def register_commands(app):
+    from app.cli_imports import import_group
+
+    app.cli.add_command(import_group)
+
     @app.cli.command("bootstrap-admin")
     def bootstrap_admin():
         """Print the registry-admin client's client_id and client_secret as JSON (created on first use)."""

@@ -18,7 +18,7 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def _version_key(session: Session, version_id):
+def version_key(session: Session, version_id):
     # FTS5 stores the id as text; SQLAlchemy's Uuid type stores 32 hex digits on SQLite.
     return version_id.hex if _dialect(session) == "sqlite" else version_id
 
@@ -27,9 +27,16 @@ def replace_documents(session: Session, documents: list[dict]) -> None:
     """(Re)index versions: each document has version_id, title, labels, description, skills."""
     if not documents:
         return
+    remove_documents_by_keys(session, [version_key(session, d["version_id"]) for d in documents])
+    insert_documents(session, documents)
+
+
+def insert_documents(session: Session, documents: list[dict]) -> None:
+    """Index versions that have no index row yet."""
+    if not documents:
+        return
     dialect = _dialect(session)
-    keys = [_version_key(session, d["version_id"]) for d in documents]
-    remove_documents_by_keys(session, keys)
+    keys = [version_key(session, d["version_id"]) for d in documents]
     rows = [
         {
             "k": key, "t": fold(d["title"]), "l": fold(d["labels"]),

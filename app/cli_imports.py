@@ -1,0 +1,105 @@
+"""`flask --app wsgi import ...`: bulk loading with a progress bar and a summary."""
+import json
+import sys
+
+import click
+from tqdm import tqdm
+
+from app.errors import RegistryError
+
+ESCO_PUBLISHER = ("European Commission (ESCO)", "EU", "recognition_authority")
+ONET_PUBLISHER = ("U.S. Department of Labor, ETA (O*NET)", "US", "recognition_authority")
+
+
+def run_import(read_bundle, organization_id, default_publisher, publish=True, allow_rejects=False):
+    """Read a bundle, apply it in one transaction, print the summary; exit 1 when it is refused."""
+    from app.cli import command_session
+    from app.services.imports import apply_bundle
+    from app.services.publishers import resolve_publisher
+
+    bars = {}
+
+    def progress(stage, count):
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(desc=f"{stage:>13}", unit=" rows", file=sys.stderr)
+        bar.update(count)
+
+    try:
+        try:
+            with command_session() as session:
+                click.echo("reading source files...", err=True)
+                bundle = read_bundle()
+                org = resolve_publisher(session, organization_id, *(default_publisher or ()))
+                summary = apply_bundle(session, org.id, bundle, publish=publish, allow_rejects=allow_rejects,
+                                       progress=progress)
+                organization = str(org.id)
+        finally:
+            for bar in bars.values():
+                bar.close()
+    except RegistryError as exc:
+        body = {"status": "refused", "detail": exc.detail, "nothing_written": True}
+        for name in ("file", "row", "reason"):
+            if getattr(exc, name, None) is not None:
+                body[name] = getattr(exc, name)
+        if "rejected" in exc.extra:
+            body["rejected"] = exc.extra["rejected"]
+        click.echo(json.dumps(body, indent=2, default=str))
+        raise SystemExit(1)
+    click.echo(json.dumps({"status": "imported", "organization_id": organization, **summary.as_dict()},
+                          indent=2, default=str))
+    return summary
+
+
+organization_option = click.option(
+    "--organization", "organization_id", default=None,
+    help="UUID of the publishing organisation (default: one found or created for the source)")
+allow_rejects_option = click.option(
+    "--allow-rejects", is_flag=True, help="import the valid rows even when some rows are rejected")
+
+
+@click.group("import")
+def import_group():
+    """Bulk-load frameworks of standards: esco, onet, case, csv."""
+
+
+@import_group.command("esco")
+@click.option("--classification", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="'ESCO dataset - v1.1.0 - classification - en - csv.zip' as published")
+@click.option("--relations", type=click.Path(exists=True, dir_okay=False), required=True,
+              help="'ESCO dataset - v1.1.0 - classification - relations - csv.zip' as published")
+@organization_option
+@allow_rejects_option
+def import_esco(classification, relations, organization_id, allow_rejects):
+    """Import ESCO occupations (standards), skills and occupation-skill links from the two zips."""
+    from app.importers.esco import read_esco
+
+    run_import(lambda: read_esco(classification, relations), organization_id, ESCO_PUBLISHER,
+               allow_rejects=allow_rejects)
+
+
+@import_group.command("onet")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False))
+@organization_option
+@allow_rejects_option
+def import_onet(directory, organization_id, allow_rejects):
+    """Import O*NET occupations with their task statements as skill maps and Job Zones as levels."""
+    from app.importers.onet import read_onet
+
+    run_import(lambda: read_onet(directory), organization_id, ONET_PUBLISHER, allow_rejects=allow_rejects)
+
+
+@import_group.command("case")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@organization_option
+@click.option("--country", default=None, help="ISO 3166-1 country of the framework if the package does not say")
+@click.option("--draft", is_flag=True, help="import standards as drafts instead of published")
+@allow_rejects_option
+def import_case(file, organization_id, country, draft, allow_rejects):
+    """Import a CASE 1.0 CFPackage (JSON)."""
+    from app.importers.case import read_case_file
+
+    if organization_id is None:
+        raise click.UsageError("--organization is required for a CASE package (its publisher)")
+    run_import(lambda: read_case_file(file, default_country=country), organization_id, None,
+               publish=not draft, allow_rejects=allow_rejects)
