@@ -5,7 +5,7 @@ transaction that is rolled back at the end; the code under test may commit, whic
 savepoint (join_transaction_mode="create_savepoint").
 """
 import os
-from pathlib import Path
+import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -43,36 +43,50 @@ def alembic_config(url, connection=None):
     return config
 
 
-def reset_postgres(engine):
-    with engine.begin() as connection:
-        connection.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(sa.text("CREATE SCHEMA public"))
+def private_schema_url(url):
+    """A schema of its own for this test run, so parallel runs on one database never collide."""
+    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, pool_size=1, max_overflow=0)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    separator = "&" if "?" in url else "?"
+    return schema, f"{url}{separator}options=-csearch_path%3D{schema}"
 
 
-def migrated_engine(name, tmp_path_factory):
+def drop_schema(url, schema):
+    admin = create_engine(url, pool_size=1, max_overflow=0)
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def fresh_database_url(name, tmp_path_factory):
+    """URL of an empty database: a new SQLite file, or a new schema on TEST_DATABASE_URL.
+
+    Returns (url, cleanup)."""
     if name == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "test.sqlite3"
-        url = f"sqlite:///{path}"
-        engine = create_engine(url)
-    else:
-        url = postgres_url()
-        engine = create_engine(url, pool_size=2, max_overflow=2)
-        try:
-            reset_postgres(engine)
-        except sa.exc.OperationalError as exc:
-            if os.environ.get("REQUIRE_POSTGRES") == "1":
-                pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
-            pytest.skip(f"PostgreSQL unreachable: {exc}")
-    command.upgrade(alembic_config(url), "head")
-    return url, engine
+        return f"sqlite:///{path}", lambda: None
+    base = postgres_url()
+    try:
+        schema, url = private_schema_url(base)
+    except sa.exc.OperationalError as exc:
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL at TEST_DATABASE_URL is unreachable: {exc}")
+        pytest.skip(f"PostgreSQL unreachable: {exc}")
+    return url, lambda: drop_schema(base, schema)
 
 
 @pytest.fixture(scope="session", params=engine_names())
 def database(request, tmp_path_factory):
-    """(url, engine) of a migrated database, once per engine for the whole run."""
-    url, engine = migrated_engine(request.param, tmp_path_factory)
+    """(url, engine) of a database migrated by the real migrations, once per engine for the whole run."""
+    url, cleanup = fresh_database_url(request.param, tmp_path_factory)
+    command.upgrade(alembic_config(url), "head")
+    engine = create_engine(url, pool_size=2, max_overflow=2) if not url.startswith("sqlite") else create_engine(url)
     yield url, engine
     engine.dispose()
+    cleanup()
 
 
 @pytest.fixture()
@@ -118,7 +132,3 @@ def shared_data():
         pytest.skip(f"real data folder {SHARED_DATA} not found next to the checkout")
     return SHARED_DATA
 
-
-def pytest_collection_modifyitems(config, items):
-    # Tests that need no database run once, not once per engine.
-    pass
