@@ -12,6 +12,18 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,100}$")
 
 
+class CurrentStderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is at the time of each record (test capture swaps it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 class RequestIdFilter(logging.Filter):
     def filter(self, record):
         try:
@@ -22,7 +34,7 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(app):
-    handler = logging.StreamHandler(sys.stderr)
+    handler = CurrentStderrHandler()
     handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
                                        rename_fields={"asctime": "time", "levelname": "level", "name": "logger"}))
     handler.addFilter(RequestIdFilter())

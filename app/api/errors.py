@@ -129,8 +129,9 @@ def handle_http_exception(error: HTTPException):
     if messages:
         fields = flatten_messages(messages)
         detail = "; ".join(f"{f['field']}: {' '.join(f['messages'])}" for f in fields)
-        status = 422 if status in (400, 422) else status
-        return problem_response(status, "validation-error", detail, errors=fields, headers=headers)
+        # webargs answers 400 for a body that is not JSON at all, 422 for JSON that fails the schema.
+        slug = "validation-error" if status == 422 else HTTP_SLUGS.get(status, "bad-request")
+        return problem_response(status, slug, detail, errors=fields, headers=headers)
     detail = data.get("message") or error.description or error.name
     return problem_response(status, slug, detail, headers=headers)
 

@@ -302,7 +302,7 @@ def search_standards(session: Session, principal: Principal | None, filters: dic
         query = query.join(matches, join_on).add_columns(rank.label("score"))
         order = [rank.desc(), st.code]
     else:
-        query = query.add_columns(sa.literal(None, sa.Float).label("score"))
+        query = query.add_columns(sa.cast(sa.null(), sa.Float).label("score"))
         order = [fw.code, st.code]
     query = query.where(_visible(principal, sv, fw))
     if filters.get("status"):

@@ -1,0 +1,112 @@
+"""Who may write what: every write operation against anonymous, the admin and each organisation kind.
+
+The resources acted on belong to a certification body ("owner"); the recognition authority is a
+second publisher that does not own them. The table fails the suite when a write operation in the
+OpenAPI document has no row.
+"""
+import itertools
+
+import pytest
+
+ROLES = ("anonymous", "admin", "owner", "recognition_authority", "employer", "reintegration_office")
+_ids = itertools.count(1)
+
+
+def _by_role(anonymous, admin, owner, recognition_authority, employer, reintegration_office):
+    return dict(zip(ROLES, (anonymous, admin, owner, recognition_authority, employer, reintegration_office)))
+
+
+def _new_framework(api, world):
+    return {"code": f"M{next(_ids)}", "title": "Matrix framework", "country": "PH", "version": "1"}
+
+
+def _new_standard(api, world):
+    return {"code": f"S{next(_ids)}", "title": {"en": "Matrix standard"}}
+
+
+def _draft(api, world):
+    return api.standard(world["owner"], world["framework"]["id"])["id"]
+
+
+def _published(api, world):
+    return api.standard(world["owner"], world["framework"]["id"], publish=True)["id"]
+
+
+def _extra_client(api, world):
+    response = api.client.post(f"/api/v1/organizations/{world['owner'].id}/clients", json={},
+                               headers=api.admin_headers())
+    return response.get_json()["client_id"]
+
+
+# (method, OpenAPI path) -> (how to build the URL and body for one attempt, expected status per role)
+MATRIX = {
+    ("post", "/api/v1/organizations"): (
+        lambda api, w: ("/api/v1/organizations", {"name": f"Org {next(_ids)}", "country": "AE", "kind": "employer"}),
+        _by_role(401, 201, 403, 403, 403, 403)),
+    ("post", "/api/v1/organizations/{organization_id}/clients"): (
+        lambda api, w: (f"/api/v1/organizations/{w['owner'].id}/clients", {}),
+        _by_role(401, 201, 201, 403, 403, 403)),
+    ("delete", "/api/v1/organizations/{organization_id}/clients/{client_id}"): (
+        lambda api, w: (f"/api/v1/organizations/{w['owner'].id}/clients/{_extra_client(api, w)}", None),
+        _by_role(401, 200, 200, 403, 403, 403)),
+    ("post", "/api/v1/frameworks"): (
+        lambda api, w: ("/api/v1/frameworks", _new_framework(api, w)),
+        _by_role(401, 403, 201, 201, 403, 403)),
+    ("post", "/api/v1/frameworks/{framework_id}/standards"): (
+        lambda api, w: (f"/api/v1/frameworks/{w['framework']['id']}/standards", _new_standard(api, w)),
+        _by_role(401, 403, 201, 403, 403, 403)),
+    ("patch", "/api/v1/standards/{standard_id}"): (
+        lambda api, w: (f"/api/v1/standards/{_draft(api, w)}", {"title": {"en": "Edited"}}),
+        _by_role(401, 403, 200, 403, 403, 403)),
+    ("post", "/api/v1/standards/{standard_id}/publish"): (
+        lambda api, w: (f"/api/v1/standards/{_draft(api, w)}/publish", None),
+        _by_role(401, 403, 200, 403, 403, 403)),
+    ("post", "/api/v1/standards/{standard_id}/retire"): (
+        lambda api, w: (f"/api/v1/standards/{_published(api, w)}/retire", None),
+        _by_role(401, 403, 200, 403, 403, 403)),
+}
+
+# Write operations that are open to everyone by design.
+PUBLIC_WRITES = {("post", "/api/v1/auth/token")}
+
+
+@pytest.fixture()
+def world(api):
+    owner = api.organization("certification_body", "PH")
+    actors = {
+        "owner": owner,
+        "recognition_authority": api.organization("recognition_authority", "PH"),
+        "employer": api.organization("employer", "AE"),
+        "reintegration_office": api.organization("reintegration_office", "PH"),
+    }
+    return {**actors, "framework": api.framework(owner)}
+
+
+def _headers(api, world, role):
+    if role == "anonymous":
+        return {}
+    if role == "admin":
+        return api.admin_headers()
+    return world[role].headers
+
+
+@pytest.mark.parametrize("operation", sorted(MATRIX), ids=lambda op: f"{op[0].upper()} {op[1]}")
+def test_role_matrix(api, client, world, operation):
+    build, expected = MATRIX[operation]
+    method = operation[0]
+    outcomes = {}
+    for role in ROLES:
+        url, body = build(api, world)
+        response = client.open(url, method=method.upper(), json=body, headers=_headers(api, world, role))
+        outcomes[role] = response.status_code
+        if response.status_code >= 400:
+            assert response.mimetype == "application/problem+json"
+    assert outcomes == expected
+
+
+def test_every_write_operation_has_a_row(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    writes = {(method, path) for path, item in spec["paths"].items() for method in item
+              if method in ("post", "put", "patch", "delete")}
+    missing = writes - set(MATRIX) - PUBLIC_WRITES
+    assert not missing, f"write operations with no row in the role matrix: {sorted(missing)}"
