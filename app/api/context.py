@@ -3,6 +3,8 @@
 One session per request: it is committed once after a successful response and rolled back on any
 error (see register_request_lifecycle), so services only flush.
 """
+import functools
+
 from flask import current_app, g, request
 
 from app.errors import Unauthorized
@@ -30,3 +32,15 @@ def current_principal():
     authority = current_app.extensions["registry"].token_authority
     g.principal = authority.principal_for_token(db_session(), token.strip())
     return g.principal
+
+
+def token_required(view):
+    """Check the bearer token before the body is parsed, so anonymous callers get 401, not 422."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_principal() is None:
+            raise Unauthorized("this operation needs a bearer access token from POST /api/v1/auth/token")
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -3,7 +3,7 @@ import uuid
 import sqlalchemy as sa
 from flask_smorest import Blueprint
 
-from app.api.context import current_principal, db_session
+from app.api.context import current_principal, db_session, token_required
 from app.api.helpers import BEARER, page_body
 from app.api.standards import standard_body
 from app.models import Standard
@@ -28,6 +28,7 @@ def framework_body(framework, standard_count=None):
 
 
 @blp.route("/frameworks", methods=["POST"])
+@token_required
 @blp.arguments(FrameworkCreateSchema)
 @blp.response(201, FrameworkSchema)
 @blp.doc(security=BEARER)
@@ -59,6 +60,7 @@ def get_framework(framework_id: uuid.UUID):
 
 
 @blp.route("/frameworks/<uuid:framework_id>/standards", methods=["POST"])
+@token_required
 @blp.arguments(StandardCreateSchema)
 @blp.response(201, StandardSchema)
 @blp.doc(security=BEARER)

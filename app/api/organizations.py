@@ -3,7 +3,7 @@ import uuid
 from flask import current_app
 from flask_smorest import Blueprint
 
-from app.api.context import current_principal, db_session
+from app.api.context import current_principal, db_session, token_required
 from app.api.helpers import BEARER, page_body
 from app.services import organizations as service
 from schemas.common import PageArgs, page_of
@@ -38,6 +38,7 @@ def client_body(client, secret=None):
 
 
 @blp.route("/organizations", methods=["POST"])
+@token_required
 @blp.arguments(OrganizationCreateSchema)
 @blp.response(201, OrganizationSchema)
 @blp.doc(security=BEARER)
@@ -66,6 +67,7 @@ def get_organization(organization_id: uuid.UUID):
 
 
 @blp.route("/organizations/<uuid:organization_id>/clients", methods=["POST"])
+@token_required
 @blp.arguments(ClientCreateSchema)
 @blp.response(201, ClientSchema)
 @blp.doc(security=BEARER)
@@ -76,6 +78,7 @@ def create_client(data, organization_id: uuid.UUID):
 
 
 @blp.route("/organizations/<uuid:organization_id>/clients/<string:client_id>", methods=["DELETE"])
+@token_required
 @blp.response(200, ClientSchema)
 @blp.doc(security=BEARER)
 def revoke_client(organization_id: uuid.UUID, client_id: str):

@@ -2,7 +2,7 @@ import uuid
 
 from flask_smorest import Blueprint
 
-from app.api.context import current_principal, db_session
+from app.api.context import current_principal, db_session, token_required
 from app.api.helpers import BEARER, page_body
 from app.services import standards as service
 from schemas.common import PageArgs, page_of
@@ -59,6 +59,7 @@ def get_standard(args, standard_id: uuid.UUID):
 
 
 @blp.route("/standards/<uuid:standard_id>", methods=["PATCH"])
+@token_required
 @blp.arguments(StandardUpdateSchema)
 @blp.response(200, StandardSchema)
 @blp.doc(security=BEARER)
@@ -70,6 +71,7 @@ def update_standard(data, standard_id: uuid.UUID):
 
 
 @blp.route("/standards/<uuid:standard_id>/publish", methods=["POST"])
+@token_required
 @blp.response(200, StandardSchema)
 @blp.doc(security=BEARER)
 def publish_standard(standard_id: uuid.UUID):
@@ -80,6 +82,7 @@ def publish_standard(standard_id: uuid.UUID):
 
 
 @blp.route("/standards/<uuid:standard_id>/retire", methods=["POST"])
+@token_required
 @blp.response(200, StandardSchema)
 @blp.doc(security=BEARER)
 def retire_standard(standard_id: uuid.UUID):
