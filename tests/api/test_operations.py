@@ -74,8 +74,11 @@ def test_request_id_is_echoed_or_generated_and_logged(client, capsys):
     assert all(line["path"] == "/healthz" and line["status"] == 200 for line in access)
 
 
-def test_openapi_document_covers_the_api(client):
+def test_openapi_document_is_valid_and_covers_the_api(client):
+    from openapi_spec_validator import validate
+
     spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)  # raises on an invalid OpenAPI 3 document
     assert spec["openapi"].startswith("3.")
     for path in ("/api/v1/auth/token", "/api/v1/organizations", "/api/v1/organizations/{organization_id}",
                  "/api/v1/organizations/{organization_id}/clients", "/api/v1/frameworks",
