@@ -22,8 +22,10 @@ def command_session():
 
 def register_commands(app):
     from app.cli_imports import import_group
+    from app.cli_sample import load_sample
 
     app.cli.add_command(import_group)
+    app.cli.add_command(load_sample)
 
     @app.cli.command("bootstrap-admin")
     def bootstrap_admin():

@@ -3,6 +3,7 @@ import json
 import sys
 
 import click
+from flask.cli import AppGroup
 from tqdm import tqdm
 
 from app.errors import RegistryError
@@ -58,7 +59,8 @@ allow_rejects_option = click.option(
     "--allow-rejects", is_flag=True, help="import the valid rows even when some rows are rejected")
 
 
-@click.group("import")
+# An AppGroup pushes the app context for every subcommand, under `flask` and test_cli_runner alike.
+@click.group("import", cls=AppGroup)
 def import_group():
     """Bulk-load frameworks of standards: esco, onet, case, csv."""
 
@@ -103,3 +105,28 @@ def import_case(file, organization_id, country, draft, allow_rejects):
         raise click.UsageError("--organization is required for a CASE package (its publisher)")
     run_import(lambda: read_case_file(file, default_country=country), organization_id, None,
                publish=not draft, allow_rejects=allow_rejects)
+
+
+@import_group.command("csv")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--framework-code", required=True, help="code of the framework the file's standards belong to")
+@click.option("--framework-title", required=True, help="title of the framework")
+@click.option("--country", required=True, help="ISO 3166-1 alpha-2 country of the framework, e.g. PH")
+@click.option("--version", "framework_version", required=True, help="version of the framework, e.g. 2024")
+@click.option("--languages", default=None,
+              help="comma-separated BCP 47 tags, e.g. en,ar; the first is the language of the columns without a "
+                   "language suffix (default: en, plus each language the column names carry)")
+@organization_option
+@click.option("--draft", is_flag=True, help="import standards as drafts instead of published")
+@allow_rejects_option
+def import_csv(file, framework_code, framework_title, country, framework_version, languages, organization_id,
+               draft, allow_rejects):
+    """Import a national standards body's CSV template (docs/csv-template.md)."""
+    from app.importers.csv_template import read_csv_template
+
+    language_list = [tag.strip() for tag in languages.split(",") if tag.strip()] if languages else None
+    # Keyed on the framework code and country, so every import of the same framework finds the same owner.
+    publisher = (f"{framework_code} publisher ({country})", country, "certification_body")
+    run_import(lambda: read_csv_template(file, framework_code, framework_title, country, framework_version,
+                                         language_list),
+               organization_id, publisher, publish=not draft, allow_rejects=allow_rejects)
