@@ -25,6 +25,9 @@ def create_app(config_name=None, overrides=None):
     app.config.from_object(config)
     app.config.update(overrides or {})
     config.validate(app.config)
+    from app.json_provider import RegistryJSONProvider
+
+    app.json = RegistryJSONProvider(app)
     register_logging(app)
     register_extensions(app)
     register_request_lifecycle(app)

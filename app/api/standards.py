@@ -1,5 +1,6 @@
 import uuid
 
+from flask import current_app
 from flask_smorest import Blueprint
 
 from app.api.context import current_principal, db_session, token_required
@@ -41,13 +42,19 @@ def standard_body(standard, framework, version, history):
     }
 
 
+SUMMARY_FIELDS = tuple(StandardSummarySchema._declared_fields)
+
+
 @blp.route("/standards", methods=["GET"])
 @blp.arguments(StandardSearchQuery, location="query")
 @blp.response(200, page_of(StandardSummarySchema))
 def search_standards(args):
     """Search standards: q over titles, labels, descriptions and skill titles (ranked), plus filters."""
     rows, total = service.search_standards(db_session(), current_principal(), args, args["page"], args["per_page"])
-    return page_body([dict(r) for r in rows], total, args["page"], args["per_page"])
+    items = [{name: row[name] for name in SUMMARY_FIELDS} for row in rows]
+    # The hottest read: serialise the plain rows directly (marshmallow's dump cost 2.5 ms a page);
+    # tests check the body against StandardSummarySchema.
+    return current_app.json.response(page_body(items, total, args["page"], args["per_page"]))
 
 
 @blp.route("/standards/<uuid:standard_id>", methods=["GET"])

@@ -175,3 +175,18 @@ def test_search_finds_the_current_version_once(api, client):
     body = client.get("/api/v1/standards?q=plumber").get_json()
     assert body["total"] == 1 and body["items"][0]["version"] == 2
     assert client.get("/api/v1/standards?q=pipefitter").get_json()["total"] == 1
+
+
+def test_search_results_match_the_documented_schema(api, client):
+    from schemas.common import page_of
+    from schemas.standards import StandardSummarySchema
+
+    owner = api.organization()
+    framework = api.framework(owner)
+    api.standard(owner, framework["id"], publish=True, title={"en": "Welder"})
+    for query in ("q=welder", ""):
+        body = client.get(f"/api/v1/standards?{query}").get_json()
+        schema = page_of(StandardSummarySchema)()
+        assert schema.validate(body) == {}
+        assert schema.dump(schema.load(body)) == body  # nothing undocumented, nothing missing
+        assert set(body["items"][0]) == set(StandardSummarySchema._declared_fields)
