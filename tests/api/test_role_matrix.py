@@ -5,6 +5,7 @@ second publisher that does not own them. The table fails the suite when a write 
 OpenAPI document has no row.
 """
 import itertools
+import uuid
 
 import pytest
 
@@ -32,6 +33,15 @@ def _published(api, world):
     return api.standard(world["owner"], world["framework"]["id"], publish=True)["id"]
 
 
+def _case_package(api, world):
+    document_id, item_id = str(uuid.uuid4()), str(uuid.uuid4())
+    moment = "2025-01-01T00:00:00+00:00"
+    return {"CFDocument": {"identifier": document_id, "uri": f"https://case.example.org/CFDocuments/{document_id}",
+                           "creator": "Matrix", "title": "Matrix CASE framework", "lastChangeDateTime": moment},
+            "CFItems": [{"identifier": item_id, "fullStatement": "Matrix occupation", "CFItemType": "Occupation",
+                         "uri": f"https://case.example.org/CFItems/{item_id}", "lastChangeDateTime": moment}]}
+
+
 def _extra_client(api, world):
     response = api.client.post(f"/api/v1/organizations/{world['owner'].id}/clients", json={},
                                headers=api.admin_headers())
@@ -51,6 +61,9 @@ MATRIX = {
         _by_role(401, 200, 200, 403, 403, 403)),
     ("post", "/api/v1/frameworks"): (
         lambda api, w: ("/api/v1/frameworks", _new_framework(api, w)),
+        _by_role(401, 403, 201, 201, 403, 403)),
+    ("post", "/api/v1/frameworks/import"): (
+        lambda api, w: ("/api/v1/frameworks/import?country=PH", _case_package(api, w)),
         _by_role(401, 403, 201, 201, 403, 403)),
     ("post", "/api/v1/frameworks/{framework_id}/standards"): (
         lambda api, w: (f"/api/v1/frameworks/{w['framework']['id']}/standards", _new_standard(api, w)),
