@@ -46,6 +46,7 @@ In a CFPackage the document carries no CFPackageURI and the items and associatio
 CFDocumentURI: the official package schema forbids them there. The stand-alone reads
 (CFDocuments/{id}, CFItems/{id}, CFAssociations/{id}) add them, as CASE requires there.
 """
+import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -281,37 +282,73 @@ def _item_context(session, item_id, base_url):
     raise _unknown("CFItem", item_id)
 
 
-def _association_origin(session, target: str):
-    """(framework id, "standard" or "skill", origin id) of the exported association `target`.
+class _AssociationIndex:
+    """Association id -> (framework id, "standard" or "skill", origin id), per worker process.
 
-    Association identifiers are hashes, so this recomputes them over all published content from
-    only the columns they depend on (1 s for ESCO's 146,000 associations on SQLite); it must name
-    the same associations as _Case.associations, which the API tests check one by one.
+    Association identifiers are hashes that nothing stores, so finding one means recomputing them
+    over all published content (about 3 s for ESCO's 146,000 associations). The index is built once
+    and rebuilt only when the published content changes (its fingerprint), so a lookup, even of an
+    unknown id, costs one small query instead of making the server rehash everything.
     """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._fingerprint = None
+        self._origins = {}
+
+    def origin(self, session, target: str):
+        fingerprint = _published_fingerprint(session)
+        if fingerprint != self._fingerprint:
+            with self._lock:
+                if fingerprint != self._fingerprint:
+                    self._origins = _all_association_origins(session)
+                    self._fingerprint = fingerprint
+        return self._origins.get(target)
+
+
+def _published_fingerprint(session):
+    """Changes whenever a version is published, retired or superseded, or a skill is edited."""
     sv = StandardVersion
-    framework_of = {}  # standard id -> framework id
+    heads = session.execute(sa.select(sa.func.count(), sa.func.max(sv.published_at), sa.func.max(sv.retired_at))
+                            .where(sv.is_public_head)).one()
+    skills = session.execute(sa.select(sa.func.count(), sa.func.max(Skill.updated_at))).one()
+    return (str(session.get_bind().engine.url),) + tuple(heads) + tuple(skills)
+
+
+def _all_association_origins(session) -> dict:
+    """Every exported association's id with its origin; must name the same associations as
+    _Case.associations, which the API tests check one by one."""
+    sv = StandardVersion
+    origins, framework_of = {}, {}
     heads = session.execute(_public(
         sa.select(Standard.framework_id, Standard.id, sv.uri, sv.isco08, sv.eqf_level)
         .join(sv, sv.standard_id == Standard.id)))
     for framework_id, standard_id, uri, isco08, eqf_level in heads:
         framework_of[standard_id] = framework_id
-        candidates = [_association_id(standard_id, "isChildOf", framework_id)]
-        candidates += [_association_id(standard_id, "exactMatchOf", uri)] if uri else []
-        candidates += [_association_id(standard_id, "isRelatedTo", ISCO_URI + isco08)] if isco08 else []
-        candidates += [_association_id(standard_id, "isRelatedTo", f"{EQF_URI}{eqf_level}")] if eqf_level else []
-        if target in candidates:
-            return framework_id, "standard", standard_id
+        origin = (framework_id, "standard", standard_id)
+        origins[_association_id(standard_id, "isChildOf", framework_id)] = origin
+        if uri:
+            origins[_association_id(standard_id, "exactMatchOf", uri)] = origin
+        if isco08:
+            origins[_association_id(standard_id, "isRelatedTo", ISCO_URI + isco08)] = origin
+        if eqf_level:
+            origins[_association_id(standard_id, "isRelatedTo", f"{EQF_URI}{eqf_level}")] = origin
     listed = _public(sa.select(StandardSkill.skill_id, sv.standard_id).select_from(StandardSkill)
                      .join(sv, sv.id == StandardSkill.standard_version_id))
     for skill_id, standard_id in session.execute(listed):
-        if target == _association_id(skill_id, "isChildOf", standard_id):
-            return framework_of[standard_id], "skill", skill_id
+        origins[_association_id(skill_id, "isChildOf", standard_id)] = (framework_of[standard_id], "skill", skill_id)
     sources = session.execute(sa.select(Skill.framework_id, Skill.id, Skill.uri).where(
         Skill.uri.is_not(None), Skill.id.in_(listed.with_only_columns(StandardSkill.skill_id))))
     for framework_id, skill_id, uri in sources:
-        if target == _association_id(skill_id, "exactMatchOf", uri):
-            return framework_id, "skill", skill_id
-    return None
+        origins[_association_id(skill_id, "exactMatchOf", uri)] = (framework_id, "skill", skill_id)
+    return origins
+
+
+_association_index = _AssociationIndex()
+
+
+def _association_origin(session, target: str):
+    return _association_index.origin(session, target)
 
 
 def _association_id(origin_id, association_type, destination) -> str:
