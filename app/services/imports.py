@@ -1,9 +1,11 @@
 """Apply an import bundle to the database in bulk: create, update in place by code, never duplicate.
 
 Imports go through SQLAlchemy Core executemany (the ORM's unit of work is 4x slower for inserts,
-see PERF-NOTES) inside the caller's transaction, so a failure anywhere leaves nothing behind.
+see PERF-NOTES), and skill-map links, the bulk of the rows, through the driver (COPY on PostgreSQL),
+all inside the caller's transaction, so a failure anywhere leaves nothing behind.
 """
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -15,8 +17,11 @@ from app.importers.records import ImportBundle, Rejection
 from app.models import Framework, Skill, Standard, StandardSkill, StandardVersion
 from app.services import search_index
 from app.services.standards import content_hash, search_document
+from app.services.text import language_map_text
 
 CHUNK = 1000
+LINK_COLUMNS = ("standard_version_id", "skill_id", "position", "essential")
+SQLITE_IMPORT_CACHE_KIB = 64 * 1024
 
 
 @dataclass
@@ -74,9 +79,30 @@ def apply_bundle(session: Session, organization_id: uuid.UUID, bundle: ImportBun
             rejected=[r.as_dict() for r in summary.rejected[:100]],
         )
     framework = _framework(session, organization_id, bundle, summary)
-    skill_ids = _apply_skills(session, framework, bundle.skills, summary, progress)
-    _apply_standards(session, framework, valid_standards, skill_ids, skill_codes, summary, publish, progress)
+    with _sqlite_page_cache(session):
+        skill_ids = _apply_skills(session, framework, bundle.skills, summary, progress)
+        _apply_standards(session, framework, valid_standards, skill_ids, skill_codes, summary, publish, progress)
     return summary
+
+
+@contextmanager
+def _sqlite_page_cache(session, kibibytes=SQLITE_IMPORT_CACHE_KIB):
+    """On SQLite, a page cache that holds the skill-map indexes while an import writes them.
+
+    The default 2 MiB cache is far smaller than the two indexes of 124k ESCO links, so random
+    index inserts kept evicting and rereading pages: a 64 MiB cache made 124k such inserts 30% faster.
+    SQLite allocates cache pages only as they are used; the setting is restored afterwards.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    previous = int(connection.exec_driver_sql("PRAGMA cache_size").scalar())
+    connection.exec_driver_sql(f"PRAGMA cache_size = {-int(kibibytes)}")
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"PRAGMA cache_size = {previous}")
 
 
 def _unique_skill_records(bundle, summary):
@@ -204,6 +230,11 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
     }
     now = utcnow()
     status = "published" if publish else "draft"
+    # Skill-map rows are built directly in the form the driver takes (see _insert_links), converting
+    # each id once instead of once per link; skill titles are flattened once for the search index.
+    to_database_id = _uuid_to_database(session, links.c.skill_id)
+    database_skill_ids = {code: to_database_id(skill_id) for code, skill_id in skill_ids.items()}
+    skill_texts = {code: language_map_text(record.title) for code, record in skill_records.items()}
     new_standards, new_versions, new_links, documents = [], [], [], []
     superseded, drafts_replaced, replaced_standards = [], [], []
     for record in records:
@@ -236,10 +267,12 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
             "content_hash": digest, "is_latest": True, "is_public_head": publish, "created_at": now,
             "published_at": now if publish else None, "retired_at": None, **fields,
         })
-        for position, (code, essential) in enumerate(record.skills):
-            new_links.append({"standard_version_id": version_id, "skill_id": skill_ids[code],
-                              "position": position, "essential": bool(essential)})
-        documents.append(search_document(version_id, fields, [skill_records[code].title for code, _ in record.skills]))
+        database_version_id = to_database_id(version_id)
+        new_links.extend((database_version_id, database_skill_ids[code], position, bool(essential))
+                         for position, (code, essential) in enumerate(record.skills))
+        # One pre-joined string gives search_document the same text as one title per skill, at less cost.
+        skills_text = " ".join(skill_texts[code] for code, _ in record.skills)
+        documents.append(search_document(version_id, fields, [skills_text]))
 
     if drafts_replaced:
         keys = [search_index.version_key(session, v) for v in drafts_replaced]
@@ -258,9 +291,7 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
     for chunk in _chunks(new_versions):
         session.execute(versions.insert(), chunk)
         progress("standards", len(chunk))
-    for chunk in _chunks(new_links, 5000):
-        session.execute(links.insert(), chunk)
-        progress("skill links", len(chunk))
+    _insert_links(session, new_links, progress)
     for chunk in _chunks(documents, 500):
         # New version ids have no index rows yet: insert without the delete replace_documents does.
         search_index.insert_documents(session, chunk)
@@ -270,3 +301,37 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
     if new_standards or new_versions:
         session.expire_all()
 
+
+def _uuid_to_database(session, column):
+    """The conversion `column`'s type applies to a UUID before the driver sees it (hex text on SQLite)."""
+    dialect = session.get_bind().dialect
+    convert = column.type.dialect_impl(dialect).bind_processor(dialect)
+    return convert or (lambda value: value)
+
+
+def _insert_links(session, rows, progress):
+    """Insert skill-map rows, given as driver-ready tuples in LINK_COLUMNS order, in bulk.
+
+    Links are 124k of the 147k rows an ESCO import writes. Core's executemany builds and converts
+    four parameters per row in Python (about 15% of the insert time on SQLite), and on PostgreSQL it
+    runs one INSERT per row; PostgreSQL's COPY streams them instead (3.6 s down to 2.7 s for ESCO,
+    the rest being the foreign-key checks and index upkeep every row needs).
+    """
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    table, columns = StandardSkill.__tablename__, ", ".join(LINK_COLUMNS)
+    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        with connection.connection.cursor() as cursor:
+            for chunk in _chunks(rows, 5000):
+                with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+                progress("skill links", len(chunk))
+        return
+    placeholder = "?" if dialect.paramstyle == "qmark" else "%s"
+    statement = f"INSERT INTO {table} ({columns}) VALUES ({', '.join([placeholder] * len(LINK_COLUMNS))})"
+    for chunk in _chunks(rows, 5000):
+        connection.exec_driver_sql(statement, chunk)
+        progress("skill links", len(chunk))

@@ -39,8 +39,8 @@ def insert_documents(session: Session, documents: list[dict]) -> None:
     keys = [version_key(session, d["version_id"]) for d in documents]
     rows = [
         {
-            "k": key, "t": fold(d["title"]), "l": fold(d["labels"]),
-            "d": fold(d["description"]), "s": fold(d["skills"]),
+            "k": key, "t": _fold(d["title"]), "l": _fold(d["labels"]),
+            "d": _fold(d["description"]), "s": _fold(d["skills"]),
         }
         for key, d in zip(keys, documents)
     ]
@@ -56,6 +56,12 @@ def insert_documents(session: Session, documents: list[dict]) -> None:
             "setweight(to_tsvector('simple', :d), 'C') || setweight(to_tsvector('simple', :s), 'D'))"
         ).bindparams(sa.bindparam("k", type_=sa.Uuid))
     session.execute(statement, rows)
+
+
+def _fold(text: str) -> str:
+    # Bulk imports index millions of characters, nearly all ASCII: lower() gives the same result as
+    # fold() there (nothing to decompose, no accents) at C speed instead of a per-character loop.
+    return text.lower() if text.isascii() else fold(text)
 
 
 def remove_documents_by_keys(session: Session, keys: list) -> None:
