@@ -82,7 +82,20 @@ def apply_bundle(session: Session, organization_id: uuid.UUID, bundle: ImportBun
     with _sqlite_page_cache(session):
         skill_ids = _apply_skills(session, framework, bundle.skills, summary, progress)
         _apply_standards(session, framework, valid_standards, skill_ids, skill_codes, summary, publish, progress)
+    if summary.standards.created or summary.standards.updated:
+        _refresh_planner_statistics(session)
     return summary
+
+
+def _refresh_planner_statistics(session):
+    # Without statistics SQLite's planner drove searches from the wrong index after a bulk load
+    # (10 ms instead of 0.4 for a one-word query); PostgreSQL would wait for autovacuum. 10 ms.
+    tables = ("frameworks", "standards", "standard_versions", "skills")
+    if session.get_bind().dialect.name == "sqlite":
+        for table in tables:
+            session.execute(sa.text(f"ANALYZE {table}"))
+    else:
+        session.execute(sa.text(f"ANALYZE {', '.join(tables)}"))
 
 
 @contextmanager
@@ -224,7 +237,7 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
     latest = {
         row.code: row for row in session.execute(
             sa.select(standards.c.id.label("standard_id"), standards.c.code, versions.c.id.label("version_id"),
-                      versions.c.version, versions.c.status, versions.c.content_hash)
+                      versions.c.version, versions.c.status, versions.c.content_hash, versions.c.search_id)
             .select_from(standards.join(versions, versions.c.standard_id == standards.c.id))
             .where(standards.c.framework_id == framework.id, versions.c.is_latest))
     }
@@ -254,17 +267,18 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
         elif current.status == "draft":
             # A draft may change in place: replace it with the new content under the same number.
             standard_id, number = current.standard_id, current.version
-            drafts_replaced.append(current.version_id)
+            drafts_replaced.append((current.version_id, current.search_id))
             replaced_standards.append(current.standard_id)
             summary.standards.updated += 1
         else:
             standard_id, number = current.standard_id, current.version + 1
             superseded.append(current.standard_id)
             summary.standards.updated += 1
-        version_id = uuid.uuid4()
+        version_id, search_id = uuid.uuid4(), search_index.new_search_id()
         new_versions.append({
             "id": version_id, "standard_id": standard_id, "version": number, "status": status,
             "content_hash": digest, "is_latest": True, "is_public_head": publish, "created_at": now,
+            "search_id": search_id, "title_key": search_index.title_key(record.title),
             "published_at": now if publish else None, "retired_at": None, **fields,
         })
         database_version_id = to_database_id(version_id)
@@ -272,12 +286,11 @@ def _apply_standards(session, framework, records, skill_ids, skill_records, summ
                          for position, (code, essential) in enumerate(record.skills))
         # One pre-joined string gives search_document the same text as one title per skill, at less cost.
         skills_text = " ".join(skill_texts[code] for code, _ in record.skills)
-        documents.append(search_document(version_id, fields, [skills_text]))
+        documents.append(search_document(search_id, fields, [skills_text]))
 
     if drafts_replaced:
-        keys = [search_index.version_key(session, v) for v in drafts_replaced]
-        search_index.remove_documents_by_keys(session, keys)
-        for chunk in _chunks(drafts_replaced):
+        search_index.remove_documents(session, [search_id for _, search_id in drafts_replaced])
+        for chunk in _chunks([version_id for version_id, _ in drafts_replaced]):
             session.execute(versions.delete().where(versions.c.id.in_(chunk)))
     for chunk in _chunks(superseded):
         session.execute(versions.update().where(versions.c.standard_id.in_(chunk), versions.c.is_latest)

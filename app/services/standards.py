@@ -1,4 +1,5 @@
 """Frameworks, standards with their versions and skill maps, and search over them."""
+import functools
 import hashlib
 import json
 import uuid
@@ -88,9 +89,9 @@ def content_hash(code: str, fields: dict, skill_map: list[tuple[str, bool]]) -> 
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def search_document(version_id, fields: dict, skill_titles: list) -> dict:
+def search_document(search_id: int, fields: dict, skill_titles: list) -> dict:
     return {
-        "version_id": version_id,
+        "search_id": search_id,
         "title": language_map_text(fields.get("title")),
         "labels": language_map_text(fields.get("alt_labels")),
         "description": language_map_text(fields.get("description")),
@@ -160,7 +161,8 @@ def _add_version(session, standard, number, fields, skills, status="draft") -> S
     fields["alt_labels"] = fields.get("alt_labels") or {}
     version = StandardVersion(
         standard_id=standard.id, version=number, status=status, is_latest=True,
-        is_public_head=False,
+        is_public_head=False, search_id=search_index.new_search_id(),
+        title_key=search_index.title_key(fields.get("title")),
         content_hash=content_hash(standard.code, fields, [(s.code, e) for s, e in skills]),
         **fields,
     )
@@ -170,7 +172,7 @@ def _add_version(session, standard, number, fields, skills, status="draft") -> S
     ]
     session.add(version)
     session.flush()
-    search_index.replace_documents(session, [search_document(version.id, fields, [s.title for s, _ in skills])])
+    search_index.insert_documents(session, [search_document(version.search_id, fields, [s.title for s, _ in skills])])
     return version
 
 
@@ -239,8 +241,9 @@ def update_standard(session: Session, principal: Principal | None, standard_id: 
             StandardSkill(skill_id=s.id, position=p, essential=e) for p, (s, e) in enumerate(skills)
         ]
         latest.content_hash = content_hash(standard.code, fields, [(s.code, e) for s, e in skills])
+        latest.title_key = search_index.title_key(latest.title)
         session.flush()
-        search_index.replace_documents(session, [search_document(latest.id, fields, [s.title for s, _ in skills])])
+        search_index.replace_documents(session, [search_document(latest.search_id, fields, [s.title for s, _ in skills])])
         return latest
     latest.is_latest = False
     session.flush()
@@ -287,57 +290,118 @@ def retire_standard(session: Session, principal: Principal | None, standard_id: 
 
 # ---------------------------------------------------------------- search
 
+SEARCH_FILTERS = ("status", "country", "framework_id", "framework_code", "isco08", "level")
+
+
 def search_standards(session: Session, principal: Principal | None, filters: dict, page: int, per_page: int):
     """Ranked, filtered, paginated search; returns (rows, total). Each row is a mapping of columns."""
-    sv, st, fw = StandardVersion, Standard, Framework
-    columns = [
-        st.id.label("id"), st.code.label("code"), sv.version, sv.status, sv.title, sv.description,
-        sv.level, sv.eqf_level, sv.isco08, sv.uri, sv.published_at,
-        fw.id.label("framework_id"), fw.code.label("framework_code"), fw.country,
-    ]
-    query = sa.select(*columns).select_from(sv).join(st, sv.standard_id == st.id).join(fw, st.framework_id == fw.id)
+    params = {"limit": per_page, "offset": (page - 1) * per_page}
+    for name in ("status", "country", "level"):
+        if filters.get(name):
+            params[name] = str(filters[name])
+    if filters.get("framework"):
+        try:
+            params["framework_id"] = uuid.UUID(str(filters["framework"]))
+        except ValueError:
+            params["framework_code"] = filters["framework"]
+    if filters.get("isco08"):
+        params["isco08"] = filters["isco08"] + "%"  # digits only (validated), so nothing to escape
     terms = search_index.query_terms(filters.get("q") or "")
     if terms:
-        matches, join_on, rank = search_index.match_clause(session, sv.id, terms)
-        query = query.join(matches, join_on).add_columns(rank.label("score"))
-        order = [rank.desc(), st.code]
+        params.update(search_index.match_params(session, terms))
+    if principal is None:
+        visibility = "public"
+    elif principal.is_admin:
+        visibility = "admin"
     else:
-        query = query.add_columns(sa.cast(sa.null(), sa.Float).label("score"))
-        order = [fw.code, st.code]
-    query = query.where(_visible(principal, sv, fw))
-    if filters.get("status"):
-        query = query.where(sv.status == filters["status"])
-    if filters.get("country"):
-        query = query.where(fw.country == filters["country"])
-    if filters.get("framework"):
-        query = query.where(_framework_filter(fw, filters["framework"]))
-    if filters.get("isco08"):
-        query = query.where(sv.isco08.startswith(filters["isco08"], autoescape=True))
-    if filters.get("level"):
-        query = query.where(sv.level == str(filters["level"]))
-    query = query.add_columns(sa.func.count().over().label("total"))
-    rows = session.execute(query.order_by(*order, st.id).limit(per_page).offset((page - 1) * per_page)).mappings().all()
+        visibility = "organization"
+        params["organization_id"] = principal.organization_id
+    dialect = session.get_bind().dialect.name
+    filter_names = tuple(name for name in SEARCH_FILTERS if name in params)
+    statement = _search_statement(dialect, bool(terms), visibility, filter_names)
+    rows = session.connection().execute(statement, params).mappings().all()
+    if not terms:
+        # Without a text query the page walks an index in code order and stops after one page; a
+        # window count would make it read every version, so the total is a count of its own.
+        count = _search_statement(dialect, False, visibility, filter_names, count_only=True)
+        return rows, session.connection().execute(count, params).scalar_one()
     if rows:
         return rows, rows[0]["total"]
     if page == 1:
         return rows, 0
-    count = session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    return rows, count
+    params.update(limit=1, offset=0)  # past the last page: count the matches on their own
+    first = session.connection().execute(statement, params).mappings().first()
+    return rows, first["total"] if first else 0
 
 
-def _framework_filter(fw, value):
-    try:
-        return fw.id == uuid.UUID(str(value))
-    except ValueError:
-        return fw.code == value
+@functools.lru_cache(maxsize=256)
+def _search_statement(dialect: str, has_terms: bool, visibility: str, filter_names: tuple, count_only=False):
+    """The search statement for one shape of request, built once (building it cost 1.5 ms a call).
+
+    Two steps: rank and count the matching versions carrying only small key columns, then read the
+    display columns for the one page (sorting whole rows of every match cost SQLite 7 ms on a
+    common word). Every value is a bound parameter.
+    """
+    sv, st, fw = StandardVersion, Standard, Framework
+    ranked = sa.select(sv.id.label("version_id"), st.code.label("sort_code"), st.id.label("sort_id")) \
+        .select_from(sv).join(st, sv.standard_id == st.id).join(fw, st.framework_id == fw.id)
+    if has_terms:
+        matches, join_on, rank = search_index.match_subquery(dialect, sv.search_id)
+        # Exact title hits score 200 and up, title-prefix hits 100 and up, the rest their text rank.
+        score = (search_index.title_tier(sv.title_key) * 100 + rank).label("score")
+        ranked = ranked.join(matches, join_on).add_columns(score)
+        order = [score.desc(), st.code, st.id]
+    else:
+        ranked = ranked.add_columns(sa.cast(sa.null(), sa.Float).label("score"))
+        order = [st.code, st.id]
+    ranked = ranked.where(_visible(visibility, sv, fw))
+    conditions = {
+        "status": lambda: sv.status == sa.bindparam("status"),
+        "country": lambda: fw.country == sa.bindparam("country"),
+        "framework_id": lambda: fw.id == sa.bindparam("framework_id", type_=sa.Uuid),
+        "framework_code": lambda: fw.code == sa.bindparam("framework_code"),
+        "isco08": lambda: sv.isco08.like(sa.bindparam("isco08")),
+        "level": lambda: sv.level == sa.bindparam("level"),
+    }
+    for name in filter_names:
+        ranked = ranked.where(conditions[name]())
+    if count_only:
+        return _count_statement(visibility, filter_names, conditions)
+    total = sa.func.count().over() if has_terms else sa.null()
+    page_ids = ranked.add_columns(total.label("total")).order_by(*order) \
+        .limit(sa.bindparam("limit", type_=sa.Integer)).offset(sa.bindparam("offset", type_=sa.Integer)) \
+        .subquery("page")
+    page_order = [page_ids.c.sort_code, page_ids.c.sort_id]
+    if has_terms:
+        page_order.insert(0, page_ids.c.score.desc())
+    return (
+        sa.select(st.id.label("id"), st.code.label("code"), sv.version, sv.status, sv.title, sv.description,
+                  sv.level, sv.eqf_level, sv.isco08, sv.uri, sv.published_at, fw.id.label("framework_id"),
+                  fw.code.label("framework_code"), fw.country, page_ids.c.score, page_ids.c.total)
+        .select_from(page_ids).join(sv, sv.id == page_ids.c.version_id).join(st, sv.standard_id == st.id)
+        .join(fw, st.framework_id == fw.id).order_by(*page_order)
+    )
 
 
-def _visible(principal, sv, fw):
+def _count_statement(visibility, filter_names, conditions):
+    """Count the visible versions, joining standards and frameworks only when a filter needs them
+    (counting all 4,000 ESCO and O*NET standards through the joins took 3.7 ms, alone 0.3 ms)."""
+    sv, st, fw = StandardVersion, Standard, Framework
+    needs_framework = visibility == "organization" or {"country", "framework_id", "framework_code"} & set(filter_names)
+    query = sa.select(sa.func.count()).select_from(sv)
+    if needs_framework:
+        query = query.join(st, sv.standard_id == st.id).join(fw, st.framework_id == fw.id)
+    query = query.where(_visible(visibility, sv, fw))
+    for name in filter_names:
+        query = query.where(conditions[name]())
+    return query
+
+
+def _visible(visibility, sv, fw):
     """Owners (and the admin) see their latest versions, drafts included; everyone else public heads."""
-    if principal is None:
+    if visibility == "public":
         return sv.is_public_head
-    if principal.is_admin:
+    if visibility == "admin":
         return sv.is_latest
-    own = fw.organization_id == principal.organization_id
+    own = fw.organization_id == sa.bindparam("organization_id", type_=sa.Uuid)
     return sa.or_(sa.and_(own, sv.is_latest), sa.and_(sa.not_(own), sv.is_public_head))
-

@@ -116,6 +116,10 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standards')),
     sa.UniqueConstraint('framework_id', 'code', name=op.f('uq_standards_framework_id_code'))
     )
+    with op.batch_alter_table('standards', schema=None) as batch_op:
+        batch_op.create_index('ix_standards_ranking', ['id', 'framework_id', 'code'], unique=False)
+        batch_op.create_index('ix_standards_code', ['code', 'id', 'framework_id'], unique=False)
+
     op.create_table('standard_versions',
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('standard_id', sa.Uuid(), nullable=False),
@@ -128,6 +132,8 @@ def upgrade():
     sa.Column('eqf_level', sa.Integer(), nullable=True),
     sa.Column('isco08', sa.String(length=4), nullable=True),
     sa.Column('uri', sa.String(length=500), nullable=True),
+    sa.Column('search_id', sa.BigInteger(), nullable=False),
+    sa.Column('title_key', sa.String(length=500), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('is_latest', sa.Boolean(), nullable=False),
     sa.Column('is_public_head', sa.Boolean(), nullable=False),
@@ -138,12 +144,15 @@ def upgrade():
     sa.CheckConstraint('eqf_level IS NULL OR (eqf_level BETWEEN 1 AND 8)', name=op.f('ck_standard_versions_eqf_level')),
     sa.ForeignKeyConstraint(['standard_id'], ['standards.id'], name=op.f('fk_standard_versions_standard_id_standards'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_standard_versions')),
+    sa.UniqueConstraint('search_id', name=op.f('uq_standard_versions_search_id')),
     sa.UniqueConstraint('standard_id', 'version', name=op.f('uq_standard_versions_standard_id_version'))
     )
     with op.batch_alter_table('standard_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_standard_versions_isco08'), ['isco08'], unique=False)
         batch_op.create_index('ix_standard_versions_latest', ['standard_id', 'is_latest'], unique=False)
         batch_op.create_index('ix_standard_versions_public_head', ['is_public_head', 'standard_id'], unique=False)
+        batch_op.create_index('ix_standard_versions_heads', ['standard_id', 'is_public_head', 'is_latest', 'id'], unique=False)
+        batch_op.create_index('ix_standard_versions_search', ['search_id', 'is_public_head', 'is_latest', 'status', 'title_key', 'isco08', 'level', 'standard_id', 'id'], unique=False)
         batch_op.create_index(batch_op.f('ix_standard_versions_uri'), ['uri'], unique=False)
 
     op.create_table('standard_skills',
@@ -203,15 +212,15 @@ def downgrade():
 def create_search_index():
     """Full-text index of standard versions; see app/services/search_index.py."""
     if op.get_bind().dialect.name == "sqlite":
+        # The rowid is standard_versions.search_id.
         op.execute(
             "CREATE VIRTUAL TABLE standard_search USING fts5("
-            "standard_version_id UNINDEXED, title, labels, description, skills, "
-            "tokenize = 'unicode61 remove_diacritics 2')"
+            "title, labels, description, skills, tokenize = 'unicode61 remove_diacritics 2')"
         )
     else:
         op.execute(
             "CREATE TABLE standard_search ("
-            "standard_version_id UUID PRIMARY KEY REFERENCES standard_versions (id) ON DELETE CASCADE, "
+            "search_id BIGINT PRIMARY KEY REFERENCES standard_versions (search_id) ON DELETE CASCADE, "
             "document TSVECTOR NOT NULL)"
         )
         op.execute("CREATE INDEX ix_standard_search_document ON standard_search USING GIN (document)")
