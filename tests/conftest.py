@@ -82,7 +82,7 @@ def fresh_database_url(name, tmp_path_factory):
 def database(request, tmp_path_factory):
     """(url, engine) of a database migrated by the real migrations, once per engine for the whole run."""
     url, cleanup = fresh_database_url(request.param, tmp_path_factory)
-    command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(url), "heads")
     engine = create_engine(url, pool_size=2, max_overflow=2) if not url.startswith("sqlite") else create_engine(url)
     yield url, engine
     engine.dispose()

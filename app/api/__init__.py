@@ -3,13 +3,13 @@ from flask_smorest import Api
 
 
 def register_blueprints(app):
-    from app.api import auth, case, frameworks, operations, organizations, standards
+    from app.api import auth, case, frameworks, mappings, operations, organizations, standards
 
     api = Api(app, spec_kwargs={
         "info": {"description": "Occupational standards, skill maps, equivalences and verifiable certificates."},
         "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}},
     })
-    for module in (auth, organizations, frameworks, standards):
+    for module in (auth, organizations, frameworks, standards, mappings):
         api.register_blueprint(module.blp, url_prefix="/api/v1")
     api.register_blueprint(case.blp)  # CASE paths are its own (/ims/case/v1p0) plus /api/v1/frameworks/import
     app.register_blueprint(operations.bp)

@@ -42,6 +42,17 @@ def _case_package(api, world):
                          "uri": f"https://case.example.org/CFItems/{item_id}", "lastChangeDateTime": moment}]}
 
 
+def _mapping_body(api, world):
+    return {"source_standard_id": _published(api, world), "target_standard_id": _published(api, world),
+            "predicate": "closeMatch"}
+
+
+def _candidate_mapping(api, world):
+    response = api.client.post("/api/v1/mappings", json=_mapping_body(api, world),
+                               headers=world["recognition_authority"].headers)
+    return response.get_json()["id"]
+
+
 def _extra_client(api, world):
     response = api.client.post(f"/api/v1/organizations/{world['owner'].id}/clients", json={},
                                headers=api.admin_headers())
@@ -74,6 +85,15 @@ MATRIX = {
     ("post", "/api/v1/standards/{standard_id}/publish"): (
         lambda api, w: (f"/api/v1/standards/{_draft(api, w)}/publish", None),
         _by_role(401, 403, 200, 403, 403, 403)),
+    ("post", "/api/v1/mappings"): (
+        lambda api, w: ("/api/v1/mappings", _mapping_body(api, w)),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("patch", "/api/v1/mappings/{mapping_id}"): (
+        lambda api, w: (f"/api/v1/mappings/{_candidate_mapping(api, w)}", {"confidence": 0.5}),
+        _by_role(401, 403, 403, 200, 403, 403)),
+    ("post", "/api/v1/mappings/{mapping_id}/review"): (
+        lambda api, w: (f"/api/v1/mappings/{_candidate_mapping(api, w)}/review", {"decision": "validated"}),
+        _by_role(401, 403, 403, 200, 403, 403)),
     ("post", "/api/v1/standards/{standard_id}/retire"): (
         lambda api, w: (f"/api/v1/standards/{_published(api, w)}/retire", None),
         _by_role(401, 403, 200, 403, 403, 403)),
