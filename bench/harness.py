@@ -51,7 +51,7 @@ def postgres_schema(base_url=None):
 
 def migrate(database_url):
     env = {**os.environ, "DATABASE_URL": database_url}
-    subprocess.run([str(BIN / "alembic"), "upgrade", "head"], cwd=ROOT, env=env, check=True, capture_output=True)
+    subprocess.run([str(BIN / "alembic"), "upgrade", "heads"], cwd=ROOT, env=env, check=True, capture_output=True)
 
 
 def server_env(database_url, instance_dir, base_url):

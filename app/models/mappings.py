@@ -67,8 +67,8 @@ class MappingRevision(Base):
     reverse_coverage: Mapped[dict] = mapped_column(sa.JSON)
 
     mapping: Mapped[Mapping] = relationship(back_populates="revisions")
-    source_version: Mapped["StandardVersion"] = relationship(foreign_keys=[source_version_id], lazy="joined")
-    target_version: Mapped["StandardVersion"] = relationship(foreign_keys=[target_version_id], lazy="joined")
+    source_version: Mapped["StandardVersion"] = relationship(foreign_keys=[source_version_id])
+    target_version: Mapped["StandardVersion"] = relationship(foreign_keys=[target_version_id])
     skill_mappings: Mapped[list["SkillMapping"]] = relationship(
         order_by="SkillMapping.position", cascade="all, delete-orphan")
 
