@@ -62,7 +62,7 @@ allow_rejects_option = click.option(
 # An AppGroup pushes the app context for every subcommand, under `flask` and test_cli_runner alike.
 @click.group("import", cls=AppGroup)
 def import_group():
-    """Bulk-load frameworks of standards: esco, onet, case, csv."""
+    """Bulk-load frameworks of standards (esco, onet, case, csv) and classification crosswalks."""
 
 
 @import_group.command("esco")
@@ -130,3 +130,77 @@ def import_csv(file, framework_code, framework_title, country, framework_version
     run_import(lambda: read_csv_template(file, framework_code, framework_title, country, framework_version,
                                          language_list),
                organization_id, publisher, publish=not draft, allow_rejects=allow_rejects)
+
+
+@import_group.command("crosswalk")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--from", "from_system", required=True, help="classification of the first column, e.g. isco08")
+@click.option("--to", "to_system", required=True, help="classification it maps to, e.g. soc2010")
+@click.option("--from-column", default=None, help="column of the --from codes (default: <from>_code, else <from>)")
+@click.option("--to-column", default=None, help="column of the --to codes (default: <to>_code, else <to>)")
+def import_crosswalk(file, from_system, to_system, from_column, to_column):
+    """Import a classification crosswalk CSV (e.g. BLS ISCO-08 to SOC 2010); it replaces that pair's table."""
+    from app.cli import command_session
+    from app.importers.crosswalk import read_crosswalk
+    from app.services.crosswalks import import_crosswalk as apply_crosswalk
+
+    bar = tqdm(desc=f"{'pairs':>13}", unit=" rows", file=sys.stderr)
+    try:
+        try:
+            with command_session() as session:
+                records = read_crosswalk(file, from_system, to_system, from_column, to_column)
+                summary = apply_crosswalk(session, from_system, to_system, records,
+                                          progress=lambda _stage, count: bar.update(count))
+        finally:
+            bar.close()
+    except RegistryError as exc:
+        body = {"status": "refused", "detail": exc.detail, "nothing_written": True}
+        for name in ("file", "row", "reason"):
+            if getattr(exc, name, None) is not None:
+                body[name] = getattr(exc, name)
+        click.echo(json.dumps(body, indent=2, default=str))
+        raise SystemExit(1)
+    click.echo(json.dumps({"status": "imported", **summary.as_dict()}, indent=2))
+
+
+@import_group.command("sssom")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--organization", "organization_id", required=True, type=click.UUID,
+              help="UUID of the importing recognition authority (the author of the mappings)")
+@allow_rejects_option
+def import_sssom(file, organization_id, allow_rejects):
+    """Import an SSSOM/TSV file's rows as mappings of a recognition authority (candidates or new revisions)."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from app.cli import command_session
+    from app.models import Organization
+    from app.services.access import Principal
+    from app.services.sssom import import_tsv
+
+    try:
+        with command_session() as session:
+            organization = session.get(Organization, organization_id)
+            if organization is None:
+                raise click.UsageError(f"no organisation {organization_id}")
+            # The command acts as the organisation itself, with the same role checks as its API clients.
+            principal = Principal(client_id="cli", role="organization", organization_id=organization.id,
+                                  organization_kind=organization.kind)
+            try:
+                text = Path(file).read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise click.UsageError(f"{file} is not UTF-8, as SSSOM/TSV files must be") from None
+            summary = import_tsv(session, principal, text, current_app.config["PUBLIC_BASE_URL"],
+                                 allow_rejects=allow_rejects, source=Path(file).name)
+    except RegistryError as exc:
+        body = {"status": "refused", "detail": exc.detail, "nothing_written": True}
+        for name in ("file", "row", "reason"):
+            if getattr(exc, name, None) is not None:
+                body[name] = getattr(exc, name)
+        if "rejected" in exc.extra:
+            body["rejected"] = exc.extra["rejected"]
+        click.echo(json.dumps(body, indent=2, default=str))
+        raise SystemExit(1)
+    click.echo(json.dumps({"status": "imported", "organization_id": str(organization_id), **summary}, indent=2,
+                          default=str))

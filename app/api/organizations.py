@@ -6,6 +6,7 @@ from flask_smorest import Blueprint
 from app.api.context import current_principal, db_session, token_required
 from app.api.helpers import BEARER, page_body
 from app.services import organizations as service
+from app.services.dids import did_for
 from schemas.common import PageArgs, page_of
 from schemas.organizations import (
     ClientCreateSchema, ClientSchema, OrganizationCreateSchema, OrganizationListArgs, OrganizationSchema,
@@ -19,10 +20,9 @@ class OrganizationListQuery(OrganizationListArgs, PageArgs):
 
 
 def organization_body(org):
-    host = current_app.config["PUBLIC_BASE_URL"].split("://", 1)[-1].replace(":", "%3A")
     return {
         "id": org.id, "name": org.name, "country": org.country, "kind": org.kind, "slug": org.slug,
-        "did": f"did:web:{host.replace('/', ':')}:issuers:{org.slug}", "created_at": org.created_at,
+        "did": did_for(current_app.config["PUBLIC_BASE_URL"], org.slug), "created_at": org.created_at,
     }
 
 

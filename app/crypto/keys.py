@@ -32,6 +32,12 @@ def jwk_thumbprint(jwk: dict) -> str:
     return b64url(hashlib.sha256(canonical.encode()).digest())
 
 
+def verification_jwk(jwk: dict, kid: str) -> dict:
+    """A public JWK as published in a JWKS or DID document: the key members plus kid, alg and use."""
+    # Only the public members are copied, so a private "d" can never slip through by accident.
+    return {"kty": jwk["kty"], "crv": jwk["crv"], "x": jwk["x"], "kid": kid, "alg": "EdDSA", "use": "sig"}
+
+
 def public_key_from_jwk(jwk: dict) -> Ed25519PublicKey:
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         raise ValueError("only Ed25519 OKP keys are supported")

@@ -37,4 +37,13 @@ class SigningKey(Base):
             sqlite_where=sa.text("organization_id IS NULL AND status = 'active'"),
             postgresql_where=sa.text("organization_id IS NULL AND status = 'active'"),
         ),
+        # At most one active key per organisation and purpose: first use and rotation race on this.
+        sa.Index(
+            "uq_signing_keys_one_active_organization_key",
+            "organization_id",
+            "purpose",
+            unique=True,
+            sqlite_where=sa.text("organization_id IS NOT NULL AND status = 'active'"),
+            postgresql_where=sa.text("organization_id IS NOT NULL AND status = 'active'"),
+        ),
     )

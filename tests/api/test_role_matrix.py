@@ -53,6 +53,51 @@ def _candidate_mapping(api, world):
     return response.get_json()["id"]
 
 
+def _new_key(api, world):
+    response = api.client.post(f"/api/v1/organizations/{world['owner'].id}/keys", headers=api.admin_headers())
+    return response.get_json()["id"]
+
+
+def _accreditation_body(api, world):
+    return {"certification_body_id": world["owner"].id, "framework_id": world["framework"]["id"],
+            "valid_from": "2025-01-01T00:00:00Z", "valid_until": "2030-01-01T00:00:00Z"}
+
+
+def _accreditation(api, world):
+    response = api.client.post("/api/v1/accreditations", json=_accreditation_body(api, world),
+                               headers=world["recognition_authority"].headers)
+    return response.get_json()["id"]
+
+
+def _validated_mapping(api, world):
+    mapping_id = _candidate_mapping(api, world)
+    api.client.post(f"/api/v1/mappings/{mapping_id}/review", json={"decision": "validated"},
+                    headers=world["recognition_authority"].headers)
+    return mapping_id
+
+
+def _mapping_set_body(api, world):
+    framework_id = world["framework"]["id"]  # both standards are in the owner's framework
+    return {"title": f"Set {next(_ids)}", "source_framework_id": framework_id, "target_framework_id": framework_id,
+            "mapping_ids": [_validated_mapping(api, world)]}
+
+
+def _mapping_set(api, world):
+    response = api.client.post("/api/v1/mapping-sets", json=_mapping_set_body(api, world),
+                               headers=world["recognition_authority"].headers)
+    return response.get_json()["id"]
+
+
+def _sssom_file(api, world):
+    """A minimal SSSOM/TSV file (sent as text/tab-separated-values) mapping two new published standards."""
+    base = api.app.config["PUBLIC_BASE_URL"]
+    return (f"#curie_map:\n#  srrstd: {base}/api/v1/standards/\n#mapping_set_id: {base}/matrix\n"
+            "#license: https://creativecommons.org/licenses/by/4.0/\n"
+            "subject_id\tpredicate_id\tobject_id\tmapping_justification\n"
+            f"srrstd:{_published(api, world)}\tskos:closeMatch\tsrrstd:{_published(api, world)}\t"
+            "semapv:ManualMappingCuration\n")
+
+
 def _extra_client(api, world):
     response = api.client.post(f"/api/v1/organizations/{world['owner'].id}/clients", json={},
                                headers=api.admin_headers())
@@ -97,6 +142,30 @@ MATRIX = {
     ("post", "/api/v1/standards/{standard_id}/retire"): (
         lambda api, w: (f"/api/v1/standards/{_published(api, w)}/retire", None),
         _by_role(401, 403, 200, 403, 403, 403)),
+    ("post", "/api/v1/organizations/{organization_id}/keys"): (
+        lambda api, w: (f"/api/v1/organizations/{w['owner'].id}/keys", None),
+        _by_role(401, 201, 201, 403, 403, 403)),
+    ("post", "/api/v1/organizations/{organization_id}/keys/{key_id}/retire"): (
+        lambda api, w: (f"/api/v1/organizations/{w['owner'].id}/keys/{_new_key(api, w)}/retire", None),
+        _by_role(401, 200, 200, 403, 403, 403)),
+    ("post", "/api/v1/organizations/{organization_id}/keys/{key_id}/compromise"): (
+        lambda api, w: (f"/api/v1/organizations/{w['owner'].id}/keys/{_new_key(api, w)}/compromise", {}),
+        _by_role(401, 200, 200, 403, 403, 403)),
+    ("post", "/api/v1/accreditations"): (
+        lambda api, w: ("/api/v1/accreditations", _accreditation_body(api, w)),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("post", "/api/v1/accreditations/{accreditation_id}/revoke"): (
+        lambda api, w: (f"/api/v1/accreditations/{_accreditation(api, w)}/revoke", {"reason": "matrix"}),
+        _by_role(401, 403, 403, 200, 403, 403)),
+    ("post", "/api/v1/mapping-sets"): (
+        lambda api, w: ("/api/v1/mapping-sets", _mapping_set_body(api, w)),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("post", "/api/v1/mapping-sets/{mapping_set_id}/versions"): (
+        lambda api, w: (f"/api/v1/mapping-sets/{_mapping_set(api, w)}/versions", {"title": "Renamed"}),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("post", "/api/v1/mapping-sets/import"): (
+        lambda api, w: ("/api/v1/mapping-sets/import", _sssom_file(api, w)),
+        _by_role(401, 403, 403, 200, 403, 403)),
 }
 
 # Write operations that are open to everyone by design.
@@ -130,7 +199,9 @@ def test_role_matrix(api, client, world, operation):
     outcomes = {}
     for role in ROLES:
         url, body = build(api, world)
-        response = client.open(url, method=method.upper(), json=body, headers=_headers(api, world, role))
+        # A text body (an SSSOM/TSV file) goes as text/tab-separated-values; anything else as JSON.
+        payload = {"data": body, "content_type": "text/tab-separated-values"} if isinstance(body, str) else {"json": body}
+        response = client.open(url, method=method.upper(), headers=_headers(api, world, role), **payload)
         outcomes[role] = response.status_code
         if response.status_code >= 400:
             assert response.mimetype == "application/problem+json"

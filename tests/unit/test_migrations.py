@@ -21,7 +21,8 @@ def test_upgrade_from_empty_check_and_downgrade(engine_name, tmp_path_factory):
         engine = create_engine(url)
         tables = set(sa.inspect(engine).get_table_names())
         assert {"organizations", "api_clients", "frameworks", "skills", "standards", "standard_versions",
-                "standard_skills", "signing_keys", "standard_search"} <= tables
+                "standard_skills", "signing_keys", "standard_search", "accreditations",
+                "accreditation_standards"} <= tables
         engine.dispose()
         command.downgrade(config, "base")
         engine = create_engine(url)
