@@ -267,7 +267,7 @@ def framework_index(session: Session, framework: Framework) -> FrameworkIndex:
         if index is not None and index.fingerprint == fingerprint:
             _cache.move_to_end(framework.id)
             return index
-        # Built under the lock: two workers threads building the same index would only waste a core.
+        # Built under the lock: two worker threads building the same index would only waste a core.
         index = _build(session, framework, fingerprint)
         _cache[framework.id] = index
         _cache.move_to_end(framework.id)
