@@ -2,6 +2,7 @@
 from app.models.crosswalks import ClassificationCrosswalk
 from app.models.organizations import ApiClient, Organization
 from app.models.accreditations import Accreditation, AccreditationStandard
+from app.models.agreements import Agreement, AgreementParty, AgreementSignature
 from app.models.keys import SigningKey
 from app.models.mappings import Mapping, MappingRevision, SkillMapping
 from app.models.mapping_sets import MappingSet, MappingSetEntry, MappingSetVersion
@@ -10,6 +11,9 @@ from app.models.standards import Framework, Skill, Standard, StandardSkill, Stan
 __all__ = [
     "Accreditation",
     "AccreditationStandard",
+    "Agreement",
+    "AgreementParty",
+    "AgreementSignature",
     "ApiClient",
     "ClassificationCrosswalk",
     "Framework",

@@ -98,6 +98,26 @@ def _sssom_file(api, world):
             "semapv:ManualMappingCuration\n")
 
 
+def _agreement_body(api, world):
+    """A party from another country joins the world's (PH) recognition authority, which creates it."""
+    partner = api.organization("recognition_authority", "AE")
+    return {"title": f"Agreement {next(_ids)}", "parties": [world["recognition_authority"].id, partner.id],
+            "mapping_set_id": _mapping_set(api, world), "direction": "both",
+            "valid_from": "2025-01-01T00:00:00Z", "valid_until": "2099-01-01T00:00:00Z"}
+
+
+def _agreement(api, world):
+    response = api.client.post("/api/v1/agreements", json=_agreement_body(api, world),
+                               headers=world["recognition_authority"].headers)
+    return response.get_json()["id"]
+
+
+def _signed_agreement(api, world):
+    agreement_id = _agreement(api, world)
+    api.client.post(f"/api/v1/agreements/{agreement_id}/signatures", headers=world["recognition_authority"].headers)
+    return agreement_id
+
+
 def _extra_client(api, world):
     response = api.client.post(f"/api/v1/organizations/{world['owner'].id}/clients", json={},
                                headers=api.admin_headers())
@@ -165,6 +185,21 @@ MATRIX = {
         _by_role(401, 403, 403, 201, 403, 403)),
     ("post", "/api/v1/mapping-sets/import"): (
         lambda api, w: ("/api/v1/mapping-sets/import", _sssom_file(api, w)),
+        _by_role(401, 403, 403, 200, 403, 403)),
+    ("post", "/api/v1/agreements"): (
+        lambda api, w: ("/api/v1/agreements", _agreement_body(api, w)),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("patch", "/api/v1/agreements/{agreement_id}"): (
+        lambda api, w: (f"/api/v1/agreements/{_agreement(api, w)}", {"title": "Renamed"}),
+        _by_role(401, 403, 403, 200, 403, 403)),
+    ("post", "/api/v1/agreements/{agreement_id}/signatures"): (
+        lambda api, w: (f"/api/v1/agreements/{_agreement(api, w)}/signatures", None),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("post", "/api/v1/agreements/{agreement_id}/versions"): (
+        lambda api, w: (f"/api/v1/agreements/{_signed_agreement(api, w)}/versions", {"title": "Renamed"}),
+        _by_role(401, 403, 403, 201, 403, 403)),
+    ("post", "/api/v1/agreements/{agreement_id}/terminate"): (
+        lambda api, w: (f"/api/v1/agreements/{_agreement(api, w)}/terminate", {"reason": "matrix"}),
         _by_role(401, 403, 403, 200, 403, 403)),
 }
 

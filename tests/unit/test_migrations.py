@@ -22,7 +22,7 @@ def test_upgrade_from_empty_check_and_downgrade(engine_name, tmp_path_factory):
         tables = set(sa.inspect(engine).get_table_names())
         assert {"organizations", "api_clients", "frameworks", "skills", "standards", "standard_versions",
                 "standard_skills", "signing_keys", "standard_search", "accreditations",
-                "accreditation_standards"} <= tables
+                "accreditation_standards", "agreements", "agreement_parties", "agreement_signatures"} <= tables
         engine.dispose()
         command.downgrade(config, "base")
         engine = create_engine(url)
