@@ -56,6 +56,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import Agreement, AgreementParty, AgreementSignature, MappingSetVersion, Organization
 from app.services import mapping_sets as mapping_set_service
 from app.services.access import Principal, require_kind
+from app.services.agreement_status import status_of
 from app.services.dids import did_for
 from app.services.keys import signing_key
 from app.services.mapping_sets import timestamp
@@ -69,21 +70,6 @@ CONTENT_FIELDS = ("title", "direction", "conditions_text", "conditions", "valid_
 def content_hash(content: dict) -> str:
     """SHA-256 hex of the RFC 8785 canonical JSON of an agreement's content."""
     return hashlib.sha256(rfc8785.dumps(content)).hexdigest()
-
-
-def status_of(agreement: Agreement, now: datetime | None = None) -> str:
-    """The agreement's status at `now` (default: now), from the stored facts (see the module docstring)."""
-    now = now or utcnow()
-    if agreement.terminated_at is not None:
-        return "terminated"
-    if now >= agreement.valid_until:
-        return "expired"
-    signed = {s.organization_id for s in agreement.signatures}
-    if not signed:
-        return "draft"
-    if signed != {p.organization_id for p in agreement.parties}:
-        return "awaiting_signatures"
-    return "active" if now >= agreement.valid_from else "pending"
 
 
 def _build_content(agreement: Agreement, orgs: list[Organization], set_version, base_url: str,

@@ -10,7 +10,7 @@ from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.models import (
     Framework, Mapping, MappingRevision, Organization, SkillMapping, Standard, StandardSkill, StandardVersion,
 )
-from app.services import coverage
+from app.services import agreement_status, coverage
 from app.services.access import Principal, require_kind
 
 MAPPING_AUTHORITY = "recognition_authority"
@@ -224,7 +224,8 @@ def equivalents(session: Session, standard_id: uuid.UUID, filters: dict) -> list
     rows = session.execute(statement, params).mappings().all()
     if not rows and session.scalar(sa.select(Standard.id).where(Standard.id == standard_id)) is None:
         raise NotFound(f"standard {standard_id} not found")
-    results = [_equivalent(row) for row in rows]
+    agreements = agreement_status.active_agreements_by_revision(session, [row["revision_id"] for row in rows])
+    results = [_equivalent(row, agreements.get(row["revision_id"], [])) for row in rows]
     results.sort(key=lambda e: (-e["coverage"]["essential_ratio"], e["standard"]["code"]))
     return results
 
@@ -241,7 +242,8 @@ def _equivalents_statement(by_country: bool, framework_filter: str | None):
         own = mr.source_standard_id if forward else mr.target_standard_id
         other_version = mr.target_version_id if forward else mr.source_version_id
         query = (
-            sa.select(sa.literal(forward).label("forward"), mr.mapping_id, mr.revision, mr.status, mr.predicate,
+            sa.select(sa.literal(forward).label("forward"), mr.id.label("revision_id"), mr.mapping_id, mr.revision,
+                      mr.status, mr.predicate,
                       mr.predicate_modifier, mr.confidence, mr.justification, mr.author_label, mr.reviewer_label,
                       mr.reviewed_at, (mr.coverage if forward else mr.reverse_coverage).label("coverage"),
                       StandardVersion.standard_id, StandardVersion.version, StandardVersion.title,
@@ -273,8 +275,10 @@ def _framework_matches(value):
         return Framework.code == value
 
 
-def _equivalent(row):
+def _equivalent(row, agreements):
     forward = bool(row["forward"])
+    # A one-way agreement recognises its mappings from source to target only.
+    backing = [a for a in agreements if forward or a.direction == "both"]
     return {
         "standard": {
             "id": row["standard_id"], "code": row["code"], "version": row["version"], "title": row["title"],
@@ -292,7 +296,10 @@ def _equivalent(row):
             "predicate": row["predicate"], "justification": row["justification"],
             "author": row["author_label"], "reviewer": row["reviewer_label"], "reviewed_at": row["reviewed_at"],
         },
-        # Filled in by mutual recognition agreements: an active agreement pinning this mapping.
-        "agreements": [],
-        "recognised": False,
+        "agreements": [
+            {"id": a.id, "title": a.title, "version": a.version, "direction": a.direction,
+             "content_hash": a.content_hash, "valid_until": a.valid_until}
+            for a in backing
+        ],
+        "recognised": bool(backing),
     }

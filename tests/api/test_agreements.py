@@ -312,3 +312,29 @@ def test_list_is_paginated_and_filters_by_party(api, client, world):
     outsider = api.organization("recognition_authority", "SA")
     assert client.get(f"/api/v1/agreements?party_id={outsider.id}").get_json()["total"] == 0
     assert client.get(f"/api/v1/agreements?party_id={world['ph_authority'].id}").get_json()["total"] == 2
+
+
+# ---------------------------------------------------------------- recognised equivalents
+
+def _equivalent(client, standard_id):
+    items = client.get(f"/api/v1/standards/{standard_id}/equivalents").get_json()["items"]
+    assert len(items) == 1
+    return items[0]
+
+
+@pytest.mark.parametrize("direction", ["one_way", "both"])
+def test_an_active_agreement_marks_its_equivalents_recognised(api, client, world, direction):
+    source, target = world["electrician"]["id"], world["ae_electrician"]["id"]
+    assert _equivalent(client, source)["recognised"] is False
+    agreement = created(api, world, direction=direction)
+    sign(api, agreement["id"], world["ae_authority"])
+    assert _equivalent(client, source)["recognised"] is False  # awaiting a signature: not yet
+    sign(api, agreement["id"], world["ph_authority"])
+    forward = _equivalent(client, source)
+    assert forward["recognised"] is True
+    assert [(a["id"], a["content_hash"]) for a in forward["agreements"]] == [(agreement["id"], agreement["content_hash"])]
+    # Read from the destination standard's side, a one-way agreement recognises nothing.
+    assert _equivalent(client, target)["recognised"] is (direction == "both")
+    client.post(f"/api/v1/agreements/{agreement['id']}/terminate", json={"reason": "ended"},
+                headers=world["ph_authority"].headers)
+    assert _equivalent(client, source)["recognised"] is False
