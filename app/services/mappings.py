@@ -12,6 +12,7 @@ from app.models import (
 )
 from app.services import agreement_status, coverage
 from app.services.access import Principal, require_kind
+from app.services.standards import framework_reference
 
 MAPPING_AUTHORITY = "recognition_authority"
 DEFAULT_JUSTIFICATION = "semapv:ManualMappingCuration"
@@ -210,16 +211,11 @@ def equivalents(session: Session, standard_id: uuid.UUID, filters: dict) -> list
     """
     statuses = tuple(filters.get("statuses") or ("validated",))
     params = {"standard_id": standard_id, "statuses": list(statuses)}
-    framework_filter = None
     if filters.get("country"):
         params["country"] = filters["country"]
     if filters.get("framework"):
-        try:
-            params["framework_id"] = uuid.UUID(str(filters["framework"]))
-            framework_filter = "id"
-        except ValueError:
-            params["framework_code"] = filters["framework"]
-            framework_filter = "code"
+        params.update(framework_reference(filters["framework"]))
+    framework_filter = "id" if "framework_id" in params else "code" if "framework_code" in params else None
     statement = _equivalents_statement("country" in params, framework_filter)
     rows = session.execute(statement, params).mappings().all()
     if not rows and session.scalar(sa.select(Standard.id).where(Standard.id == standard_id)) is None:
@@ -266,13 +262,6 @@ def _equivalents_statement(by_country: bool, framework_filter: str | None):
             query = query.where(Framework.code == sa.bindparam("framework_code"))
         sides.append(query)
     return sa.union_all(*sides)
-
-
-def _framework_matches(value):
-    try:
-        return Framework.id == uuid.UUID(str(value))
-    except ValueError:
-        return Framework.code == value
 
 
 def _equivalent(row, agreements):

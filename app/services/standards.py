@@ -290,6 +290,14 @@ def retire_standard(session: Session, principal: Principal | None, standard_id: 
 
 # ---------------------------------------------------------------- search
 
+def framework_reference(value) -> dict:
+    """A `framework` query value as a bound parameter: {"framework_id": UUID} or {"framework_code": str}."""
+    try:
+        return {"framework_id": uuid.UUID(str(value))}
+    except ValueError:
+        return {"framework_code": value}
+
+
 SEARCH_FILTERS = ("status", "country", "framework_id", "framework_code", "isco08", "level")
 
 
@@ -300,10 +308,7 @@ def search_standards(session: Session, principal: Principal | None, filters: dic
         if filters.get(name):
             params[name] = str(filters[name])
     if filters.get("framework"):
-        try:
-            params["framework_id"] = uuid.UUID(str(filters["framework"]))
-        except ValueError:
-            params["framework_code"] = filters["framework"]
+        params.update(framework_reference(filters["framework"]))
     if filters.get("isco08"):
         params["isco08"] = filters["isco08"] + "%"  # digits only (validated), so nothing to escape
     terms = search_index.query_terms(filters.get("q") or "")
